@@ -1,0 +1,193 @@
+package models_test
+
+import (
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/kitshelf/kitshelf/models"
+	"github.com/kitshelf/kitshelf/models/modeltest"
+)
+
+// reserve books n copies for the school from day a to day b (relative to today).
+func reserve(w *modeltest.World, borrower uint, n, a, b int) (*models.Reservation, error) {
+	return models.Reserve(w.DB, w.StaffActor(), models.ReserveInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID,
+		BorrowerID: borrower, Quantity: n, StartOn: w.Day(a), EndOn: w.Day(b)})
+}
+
+func TestCapacityCountsTurnaround(t *testing.T) {
+	// Two copies, turnaround 2 days: a booking of both for days 10–12 holds
+	// them until day 14.
+	cases := []struct {
+		name       string
+		start, end int
+		n          int
+		wantOK     bool
+	}{
+		{"overlapping days", 11, 11, 1, false},
+		{"during turnaround", 13, 16, 1, false},
+		{"last turnaround day", 14, 14, 1, false},
+		{"first day after turnaround", 15, 18, 2, true},
+		{"ends just before, with its own turnaround running into the booking", 5, 8, 1, false},
+		{"ends early enough for its turnaround", 5, 7, 2, true},
+	}
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				w := modeltest.NewWorld(t, modeltest.Open(t, models.DialectOf(db)), 2)
+				must(reserve(w, w.SchoolBorrower, 2, 10, 12))(t)
+				_, err := reserve(w, w.AmbassadorBorrower, c.n, c.start, c.end)
+				if c.wantOK && err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if !c.wantOK {
+					wantRefusal(t, err, "capacity_exceeded")
+				}
+			})
+		}
+	})
+}
+
+func TestCapacityCountsRequestedApprovedAndLoans(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 3)
+		requested := must(reserve(w, w.SchoolBorrower, 1, 5, 6))(t)
+		approved := must(reserve(w, w.SchoolBorrower, 1, 5, 6))(t)
+		must(models.Approve(db, w.StaffActor(), approved.ID, ""))(t)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.AmbassadorBorrower}))(t)
+
+		_, err := reserve(w, w.AmbassadorBorrower, 1, 5, 5)
+		wantRefusal(t, err, "capacity_exceeded")
+
+		// A declined request frees its copy; so does a cancelled one.
+		must(models.Decline(db, w.StaffActor(), requested.ID, "we need it for a hub event"))(t)
+		freed := must(reserve(w, w.AmbassadorBorrower, 1, 5, 5))(t)
+		must(models.Cancel(db, w.As(w.Ambassador), freed.ID, "plans changed"))(t)
+		must(reserve(w, w.AmbassadorBorrower, 1, 5, 5))(t)
+	})
+}
+
+func TestOverdueLoanKeepsHoldingItsCopy(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.SchoolBorrower, DueOn: w.Day(3)}))(t)
+		w.AdvanceDays(10) // seven days overdue
+		_, err := reserve(w, w.AmbassadorBorrower, 1, 0, 1)
+		wantRefusal(t, err, "capacity_exceeded")
+		// Once back, the copy is free after its turnaround.
+		must(models.CheckIn(db, w.StaffActor(), models.CheckInInput{Tag: w.Kits[0].AssetTag}))(t)
+		_, err = reserve(w, w.AmbassadorBorrower, 1, 2, 3)
+		wantRefusal(t, err, "capacity_exceeded")
+		must(reserve(w, w.AmbassadorBorrower, 1, 3, 4))(t)
+	})
+}
+
+func TestWalkInLoanCannotTakeAReservedCopy(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1)
+		must(reserve(w, w.AmbassadorBorrower, 1, 10, 12))(t)
+		tag := w.Kits[0].AssetTag
+		_, err := models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: tag, BorrowerID: w.SchoolBorrower})
+		wantRefusal(t, err, "capacity_exceeded")
+		// A short loan that is back, with turnaround, before the booking is fine.
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: tag, BorrowerID: w.SchoolBorrower, DueOn: w.Day(7)}))(t)
+		// Renewing it into the booking is not.
+		loan := must(models.OpenLoan(db, w.Kits[0].ID))(t)
+		_, err = models.Renew(db, w.StaffActor(), models.RenewInput{LoanID: loan.ID, DueOn: w.Day(8)})
+		wantRefusal(t, err, "capacity_exceeded")
+		// The kit that just came back can go straight out again: it is in hand.
+		must(models.CheckIn(db, w.StaffActor(), models.CheckInInput{Tag: tag}))(t)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: tag, BorrowerID: w.SchoolBorrower, DueOn: w.Day(7)}))(t)
+	})
+}
+
+func TestRenewExtendsWhenFree(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1)
+		loan := must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.SchoolBorrower}))(t)
+		renewed := must(models.Renew(db, w.StaffActor(), models.RenewInput{LoanID: loan.ID}))(t)
+		if renewed.DueOn != w.Day(42) || renewed.Renewals != 1 {
+			t.Fatalf("renewed loan due %s after %d renewals, want %s after 1", renewed.DueOn, renewed.Renewals, w.Day(42))
+		}
+		_, err := models.Renew(db, w.StaffActor(), models.RenewInput{LoanID: loan.ID, DueOn: w.Day(30)})
+		wantRefusal(t, err, "invalid_due_date")
+	})
+}
+
+func TestCollectingAReservationWorksEvenWhenOverbooked(t *testing.T) {
+	// Two copies, two bookings of one each, then one copy is retired: the
+	// first borrower to arrive still gets the copy that is on the shelf.
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 2)
+		a := must(reserve(w, w.SchoolBorrower, 1, 0, 5))(t)
+		b := must(reserve(w, w.AmbassadorBorrower, 1, 0, 5))(t)
+		must(models.Approve(db, w.StaffActor(), a.ID, ""))(t)
+		must(models.ChangeKitStatus(db, w.StaffActor(), w.Kits[1].AssetTag, models.ActionRetire, "snapped"))(t)
+		_, err := models.Approve(db, w.StaffActor(), b.ID, "")
+		wantRefusal(t, err, "capacity_exceeded")
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.SchoolBorrower}))(t)
+	})
+}
+
+func TestAvailabilityUsesTheSameRule(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 3)
+		must(reserve(w, w.SchoolBorrower, 2, 2, 3))(t)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.AmbassadorBorrower, DueOn: w.Day(1)}))(t)
+		days := must(models.Availability(db, w.Hub.ID, w.KitType.ID, w.Day(0), w.Day(7), w.Today()))(t)
+		// Loan: days 0–1 plus 2 turnaround → 0..3. Reservation: 2–3 plus 2 → 2..5.
+		want := []int{2, 2, 0, 0, 1, 1, 3, 3}
+		for i, d := range days {
+			if d.Free != want[i] {
+				t.Errorf("day %d (%s): %d free, want %d", i, d.Day, d.Free, want[i])
+			}
+		}
+	})
+}
+
+func TestExpireReservations(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 4)
+		neverApproved := must(reserve(w, w.SchoolBorrower, 1, 1, 2))(t)
+		neverCollected := must(reserve(w, w.SchoolBorrower, 1, 1, 2))(t)
+		collected := must(reserve(w, w.AmbassadorBorrower, 2, 1, 2))(t)
+		future := must(reserve(w, w.AmbassadorBorrower, 1, 20, 22))(t)
+		for _, r := range []*models.Reservation{neverCollected, collected} {
+			must(models.Approve(db, w.StaffActor(), r.ID, ""))(t)
+		}
+		w.AdvanceDays(1)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.AmbassadorBorrower}))(t)
+		w.AdvanceDays(2)
+		n := must(models.ExpireReservations(db, w.Now))(t)
+		if n != 3 {
+			t.Errorf("expired %d, want 3", n)
+		}
+		assertReservation(t, db, neverApproved.ID, models.ResExpired)
+		assertReservation(t, db, neverCollected.ID, models.ResExpired)
+		assertReservation(t, db, collected.ID, models.ResFulfilled)
+		assertReservation(t, db, future.ID, models.ResRequested)
+		if again := must(models.ExpireReservations(db, w.Now))(t); again != 0 {
+			t.Errorf("a second run expired %d more", again)
+		}
+	})
+}
+
+func TestOnlyHubStaffDecide(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1)
+		r := must(models.Reserve(db, w.As(w.SchoolContact), models.ReserveInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID,
+			BorrowerID: w.SchoolBorrower, Quantity: 1, StartOn: w.Day(5), EndOn: w.Day(6)}))(t)
+		_, err := models.Approve(db, w.As(w.SchoolContact), r.ID, "")
+		wantRefusal(t, err, "staff_only")
+		_, err = models.Approve(db, w.As(w.Ambassador), r.ID, "")
+		wantRefusal(t, err, "reservation_not_found")
+
+		other := must(models.CreateHub(db, models.SystemActor("test"), models.HubInput{Name: "Other Hub"}))(t)
+		elsewhere := must(models.CreateUser(db, models.SystemActor("test"), models.UserInput{Email: "x@other.org", Name: "Xen",
+			Role: models.RoleStaff, HubID: &other.ID}))(t)
+		_, err = models.Approve(db, w.As(elsewhere), r.ID, "")
+		wantRefusal(t, err, "reservation_not_found")
+
+		must(models.Approve(db, w.As(w.Admin), r.ID, ""))(t)
+	})
+}
