@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -220,4 +221,73 @@ func Availability(db *gorm.DB, hubID, kitTypeID uint, from, to, today Day) ([]Da
 			Free: max(0, l.inService-l.others[i])}
 	}
 	return out, nil
+}
+
+// ensureTurnaroundFits refuses a longer turnaround that would leave a hub
+// short of copies for what is already booked or out: every held copy is held
+// for the turnaround too, so lengthening it can make approved bookings
+// overlap. Days that were already short (after a kit was lost, say) do not
+// block the change unless it makes them worse.
+// Callers hold lockKitTypeEverywhere.
+func ensureTurnaroundFits(tx *gorm.DB, kt *KitType, turnaround int, now time.Time) error {
+	var hubs []Hub
+	if err := tx.Where("id IN (?) OR id IN (?)",
+		tx.Model(&Kit{}).Select("hub_id").Where("kit_type_id = ?", kt.ID),
+		tx.Model(&Reservation{}).Select("hub_id").Where("kit_type_id = ?", kt.ID)).
+		Order("id").Find(&hubs).Error; err != nil {
+		return err
+	}
+	longer := *kt
+	longer.TurnaroundDays = turnaround
+	for _, hub := range hubs {
+		today := hub.Today(now)
+		last, err := lastHeldDay(tx, hub.ID, kt.ID, today)
+		if err != nil || last == nil {
+			return err
+		}
+		key, to := capacityKey{hub.ID, kt.ID}, last.AddDays(turnaround)
+		was, err := loadLedger(tx, key, kt, today, to, today, exclusion{})
+		if err != nil {
+			return err
+		}
+		will, err := loadLedger(tx, key, &longer, today, to, today, exclusion{})
+		if err != nil {
+			return err
+		}
+		for i := range will.days() {
+			if held := will.others[i]; held > will.inService && held > was.others[i] {
+				return &Refusal{Kind: Conflict, Code: "turnaround_too_long", Message: fmt.Sprintf(
+					"With %d turnaround days, %s at %s would be short on %s: %d copies are booked or out and %d are in service. "+
+						"Move or decline a booking first, or keep %d days.",
+					turnaround, kt.Name, hub.Name, today.AddDays(i).Human(), held, will.inService, kt.TurnaroundDays),
+					Fields: map[string]string{"turnaround_days": fmt.Sprintf(
+						"%d days would leave too few copies on %s.", turnaround, today.AddDays(i).Human())}}
+			}
+		}
+	}
+	return nil
+}
+
+// lastHeldDay is the last day before turnaround that anything holds a copy
+// of the kit type at the hub from today on, or nil if nothing does.
+func lastHeldDay(tx *gorm.DB, hubID, kitTypeID uint, today Day) (*Day, error) {
+	var ends []Day
+	if err := tx.Model(&Reservation{}).Where("hub_id = ? AND kit_type_id = ? AND status IN ? AND end_on >= ?",
+		hubID, kitTypeID, HoldingStatuses, today).Pluck("end_on", &ends).Error; err != nil {
+		return nil, err
+	}
+	var dues []Day
+	if err := tx.Model(&Loan{}).Joins("JOIN kits ON kits.id = loans.kit_id").
+		Where("kits.hub_id = ? AND kits.kit_type_id = ? AND loans.returned_at IS NULL", hubID, kitTypeID).
+		Pluck("loans.due_on", &dues).Error; err != nil {
+		return nil, err
+	}
+	var last *Day
+	for _, d := range append(ends, dues...) {
+		d = MaxDay(d, today)
+		if last == nil || last.Before(d) {
+			last = &d
+		}
+	}
+	return last, nil
 }

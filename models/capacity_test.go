@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
@@ -189,5 +190,64 @@ func TestOnlyHubStaffDecide(t *testing.T) {
 		wantRefusal(t, err, "reservation_not_found")
 
 		must(models.Approve(db, w.As(w.Admin), r.ID, ""))(t)
+	})
+}
+
+func TestLongerTurnaroundMustFitWhatIsBooked(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		// One copy, turnaround 2: bookings for days 10–12 and 15–17 just fit.
+		w := modeltest.NewWorld(t, db, 1)
+		first := must(reserve(w, w.SchoolBorrower, 1, 10, 12))(t)
+		must(models.Approve(db, w.StaffActor(), first.ID, ""))(t)
+		second := must(reserve(w, w.AmbassadorBorrower, 1, 15, 17))(t)
+		edit := func(days int) (*models.KitType, error) {
+			kt, err := models.KitTypeBySlug(db, w.KitType.Slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := inputOf(kt)
+			in.TurnaroundDays = days
+			return models.UpdateKitType(db, w.StaffActor(), kt.Slug, in)
+		}
+
+		before := w.Snapshot()
+		_, err := edit(3)
+		r := wantRefusal(t, err, "turnaround_too_long")
+		if want := "With 3 turnaround days, micro:bit class set (30) at Test Hub would be short on " + w.Day(15).Human(); !strings.HasPrefix(r.Message, want) {
+			t.Errorf("message %q, want it to start %q", r.Message, want)
+		}
+		if r.Fields["turnaround_days"] == "" {
+			t.Errorf("no message on the turnaround field: %v", r.Fields)
+		}
+		if after := w.Snapshot(); after != before {
+			t.Errorf("a refused change changed things:\n%s\n%s", before, after)
+		}
+
+		// Shorter is always fine, and so is the same length.
+		if kt := must(edit(1))(t); kt.TurnaroundDays != 1 {
+			t.Errorf("turnaround %d after shortening to 1", kt.TurnaroundDays)
+		}
+		must(edit(1))(t)
+		// Once the second booking is cancelled, nothing stands in the way.
+		_, err = edit(3)
+		wantRefusal(t, err, "turnaround_too_long")
+		must(models.Cancel(db, w.StaffActor(), second.ID, ""))(t)
+		if kt := must(edit(3))(t); kt.TurnaroundDays != 3 {
+			t.Errorf("turnaround %d, want 3", kt.TurnaroundDays)
+		}
+	})
+}
+
+func TestLongerTurnaroundCountsLoansOut(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		// One copy out until day 21 (the default loan), a booking from day 24.
+		w := modeltest.NewWorld(t, db, 1)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.AmbassadorBorrower}))(t)
+		must(reserve(w, w.SchoolBorrower, 1, 24, 25))(t)
+		kt := must(models.KitTypeBySlug(db, w.KitType.Slug))(t)
+		in := inputOf(kt)
+		in.TurnaroundDays = 3
+		_, err := models.UpdateKitType(db, w.StaffActor(), kt.Slug, in)
+		wantRefusal(t, err, "turnaround_too_long")
 	})
 }

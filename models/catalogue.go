@@ -204,6 +204,11 @@ func UpdateKitType(db *gorm.DB, by Actor, slug string, in KitTypeInput) (*KitTyp
 			return &Refusal{Kind: Conflict, Code: "kit_type_exists", Message: "Another kit type already has that name.",
 				Fields: map[string]string{"name": "Choose a different name."}}
 		}
+		if in.TurnaroundDays > before.TurnaroundDays {
+			if err := ensureTurnaroundFits(tx, before, in.TurnaroundDays, by.now()); err != nil {
+				return err
+			}
+		}
 		if err := updateContents(tx, before, in.Contents); err != nil {
 			return err
 		}
