@@ -123,6 +123,11 @@ func (a *App) fillBasket(c echo.Context, d *scanData) error {
 		typeIDs = append(typeIDs, k.KitTypeID)
 	}
 	hub := a.hubOf(c)
+	if hub == nil && len(d.Basket) > 0 {
+		// An admin belongs to no hub: lend from the hub of the first kit
+		// scanned. (The rule refuses a kit whose hub the borrower is not at.)
+		hub = d.Basket[0].Kit.Hub
+	}
 	if hub == nil {
 		return nil
 	}
