@@ -73,7 +73,8 @@ func TestInvitationJourneyInTheBrowser(t *testing.T) {
 	staff.check("invite-form")
 	// A mistake first: the summary at the top says what, and links the field.
 	staff.Click("main button[type=submit]")
-	staff.WaitVisible(".error-summary")
+	// app.js moves focus to the summary once the page has loaded.
+	staff.WaitFor(`document.querySelector(".error-summary")`)
 	if got := staff.Focused(); got != "div.error-summary" && !strings.HasPrefix(got, "div") {
 		t.Errorf("focus after a failed submit is on %s, not the error summary", got)
 	}

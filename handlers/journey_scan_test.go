@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kitshelf/kitshelf/handlers/browsertest"
 	"github.com/kitshelf/kitshelf/models"
@@ -21,7 +22,7 @@ import (
 // Enter, as a USB barcode scanner does.
 func scanWithScanner(t *testing.T, tb *tab, code string) {
 	t.Helper()
-	if got := tb.Focused(); got != "input#code" {
+	if got := tb.FocusOn("input#code"); got != "input#code" {
 		t.Fatalf("the scan input does not have the focus (%s has): a scanner would type elsewhere", got)
 	}
 	browsertest.Eval[bool](tb.Tab, `window.__oldPage = true`)
@@ -105,7 +106,7 @@ func TestScanStationJourneyInTheBrowser(t *testing.T) {
 		t.Error("counts are shown for a line ticked present")
 	}
 	tb.Click(box) // untick: the counts appear and take the focus
-	if got := tb.Focused(); got != "input#missing_"+itoa(int64(microbit.ID)) {
+	if got := tb.FocusOn("input#missing_" + itoa(int64(microbit.ID))); got != "input#missing_"+itoa(int64(microbit.ID)) {
 		t.Errorf("after unticking, focus is on %s", got)
 	}
 	tb.Keys("2")
@@ -205,6 +206,7 @@ func TestScanningWithTheCamera(t *testing.T) {
 	tb.Go(s.URL + "/scan?mode=out")
 	tb.WaitVisible("#camera-toggle") // shown only where a camera API exists
 	tb.Click("#camera-toggle")
+	tb.SetTimeout(30 * time.Second) // camera start, decoding, a form post to a -race server and the next page
 	tb.WaitFor(`location.search === "?mode=out" && document.querySelector("#scan-result").textContent.includes("Added")`)
 	if r := resultText(tb); !strings.Contains(r, "Added "+tag) {
 		t.Fatalf("camera scan: %q", r)

@@ -41,6 +41,13 @@ func serve(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	log := newLogger(env, cfg)
+	// Take the port first: a busy one fails at once, not after migrations
+	// and a demo load, and nothing else can take it in between.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("KITSHELF_ADDR: cannot listen on %s: %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	db, err := openDatabase(ctx, cfg)
 	if err != nil {
 		return err
@@ -60,10 +67,6 @@ func serve(ctx context.Context, env *environment, args []string) error {
 		if err := printSetupLink(env, db, cfg); err != nil {
 			return err
 		}
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("KITSHELF_ADDR: cannot listen on %s: %w", cfg.Addr, err)
 	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
 		WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

@@ -276,6 +276,21 @@ func (tab *Tab) Focused() string {
 	})()`))
 }
 
+// FocusOn waits, up to the tab's timeout, for the focus to be on want (as
+// Focused describes it) and returns where the focus is in the end. Scripts
+// move focus after an event or a load, so a single look can come too early.
+func (tab *Tab) FocusOn(want string) string {
+	tab.t.Helper()
+	deadline := time.Now().Add(tab.timeout)
+	for {
+		got := tab.Focused()
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // Text returns the element's rendered text (innerText), waiting for the
 // element to exist.
 func (tab *Tab) Text(sel string) string {

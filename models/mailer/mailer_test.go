@@ -35,9 +35,10 @@ func TestDeliversOverSMTPWithRetries(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		now := time.Now().Add(time.Second)
+		var now time.Time
 		w := &mailer.Worker{DB: db, SMTP: cfg, From: "Kitshelf <kitshelf@example.org>", Log: quiet(), Now: func() time.Time { return now }}
 		queue(t, db, "head@hillside.sch.uk", "Your Kitshelf invitation – Ròs", "Set your password: https://kits.example.org/welcome/abc123\n")
+		now = time.Now().Add(time.Second) // after queueing: the message is due from when its row was written
 
 		smtp.FailNext(1)
 		if n, err := w.RunOnce(context.Background()); n != 1 || err != nil {
