@@ -26,12 +26,17 @@ const password = "a long enough password"
 type site struct {
 	*modeltest.World
 	URL    string
+	Base   string // KITSHELF_BASE_URL, printed into QR codes and mail; URL unless fixedBase
 	SMTP   *mailtest.Server
 	mailer *mailer.Worker
 	app    *handlers.App
 }
 
 type siteOption func(*handlers.Options)
+
+// fixedBase prints kit links for one address every run, instead of the
+// test server's random port, so a QR code is the same symbol each time.
+func fixedBase(o *handlers.Options) { o.BaseURL, _ = url.Parse("http://kitshelf.test") }
 
 func newSite(t *testing.T, db *gorm.DB, opts ...siteOption) *site {
 	t.Helper()
@@ -58,7 +63,7 @@ func newSite(t *testing.T, db *gorm.DB, opts ...siteOption) *site {
 	t.Cleanup(srv.Close)
 	smtp := mailtest.Start(t)
 	cfg, _ := mailer.ParseURL(smtp.URL())
-	s := &site{World: w, URL: srv.URL, SMTP: smtp, app: app,
+	s := &site{World: w, URL: srv.URL, Base: o.BaseURL.String(), SMTP: smtp, app: app,
 		mailer: &mailer.Worker{DB: db, SMTP: cfg, From: "Kitshelf <kitshelf@test.example>", Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
 	return s
 }

@@ -22,7 +22,7 @@ func jsQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + 
 
 func TestPrintingLabelsInTheBrowser(t *testing.T) {
 	db := modeltest.Open(t, models.SQLite)
-	s := newSite(t, db)
+	s := newSite(t, db, fixedBase)
 	robot := must(models.CreateKitType(db, models.SystemActor("t"), models.KitTypeInput{Name: "Robot buggy", DefaultLoanDays: 14}))(t)
 	must(models.AddKit(db, models.SystemActor("t"), models.AddKitInput{HubID: s.Hub.ID, KitTypeID: robot.ID}))(t)
 

@@ -26,7 +26,7 @@ func (c *client) getJSON(path string) response {
 	return c.do(req)
 }
 
-func (s *site) kitURL(tag string) string { return s.URL + "/k/" + tag }
+func (s *site) kitURL(tag string) string { return s.Base + "/k/" + tag }
 
 // retire withdraws a kit for good, through the rule staff use.
 func (s *site) retire(t *testing.T, k *models.Kit) {
@@ -49,7 +49,7 @@ func (s *site) farHub(t *testing.T) (*models.Hub, *models.User) {
 
 func TestKitQRCodes(t *testing.T) {
 	db := modeltest.Open(t, models.SQLite)
-	s := newSite(t, db)
+	s := newSite(t, db, fixedBase)
 	staff := s.as(t, s.Staff)
 	tag := s.Kits[0].AssetTag
 
@@ -136,7 +136,7 @@ func TestKitQRCodes(t *testing.T) {
 func TestLabelSheetsScanOnEveryStock(t *testing.T) {
 	requirePoppler(t)
 	db := modeltest.Open(t, models.SQLite)
-	s := newSite(t, db)
+	s := newSite(t, db, fixedBase)
 	for len(s.Kits) < 16 {
 		s.AddKit()
 	}
@@ -222,7 +222,7 @@ func rollTags(t *testing.T, s *site, c *client, query string) []string {
 		if err != nil {
 			t.Fatalf("%s: page %d: %v", query, i+1, err)
 		}
-		tag, ok := strings.CutPrefix(got, s.URL+"/k/")
+		tag, ok := strings.CutPrefix(got, s.Base+"/k/")
 		if !ok {
 			t.Fatalf("%s: page %d encodes %q, not a kit URL of this site", query, i+1, got)
 		}
@@ -233,7 +233,7 @@ func rollTags(t *testing.T, s *site, c *client, query string) []string {
 
 func TestLabelSelection(t *testing.T) {
 	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
-		s := newSite(t, db)
+		s := newSite(t, db, fixedBase)
 		s.AddKit() // four copies: KS-0001 … KS-0004
 		tags := make([]string, len(s.Kits))
 		for i, k := range s.Kits {
