@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -40,6 +41,7 @@ func (a *App) middleware(e *echo.Echo) {
 	// through echo.
 	e.Use(a.renderErrors)
 	e.Use(limitUploads)
+	e.Use(onlyText)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup:           "form:csrf,header:X-CSRF-Token",
 		CookieName:            "kitshelf_csrf",
@@ -56,6 +58,44 @@ func (a *App) middleware(e *echo.Echo) {
 // Kitshelf's own pages.
 var errCSRF = echo.NewHTTPError(http.StatusForbidden,
 	"This form has expired or did not come from Kitshelf. Go back, reload the page and try again.")
+
+// errNotText answers a request whose address or fields hold something that
+// is not text.
+var errNotText = echo.NewHTTPError(http.StatusBadRequest,
+	"Something you sent is not plain text (it has a NUL character or broken UTF-8). "+
+		"Retype it, or scan it again, and send it once more.")
+
+// onlyText refuses a request whose path, query or form fields are not valid
+// UTF-8 or contain NUL: PostgreSQL cannot store or compare such strings and
+// would fail the query, and no person types them. Uploaded files are not
+// fields and are not checked.
+func onlyText(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if !isText(r.URL.Path) {
+			return errNotText
+		}
+		values := c.QueryParams()
+		if r.Method == http.MethodPost {
+			if form, err := c.FormParams(); err == nil {
+				values = form // includes the query
+			}
+		}
+		for k, vs := range values {
+			if !isText(k) {
+				return errNotText
+			}
+			for _, v := range vs {
+				if !isText(v) {
+					return errNotText
+				}
+			}
+		}
+		return next(c)
+	}
+}
+
+func isText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 func (a *App) renderErrors(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
