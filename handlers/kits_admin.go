@@ -392,9 +392,7 @@ func (a *App) photo(c echo.Context) error {
 		return err
 	}
 	h := c.Response().Header()
-	h.Del("Set-Cookie")
-	h.Del(echo.HeaderVary)
-	h.Set(echo.HeaderCacheControl, "public, max-age=86400")
+	h.Set(echo.HeaderCacheControl, "public, max-age=86400") // no cookie goes with it: see sessionless
 	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
 	return c.Blob(http.StatusOK, p.ContentType, p.Data)
 }

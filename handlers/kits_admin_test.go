@@ -394,12 +394,16 @@ func TestKitTypePhotoUpload(t *testing.T) {
 				t.Fatalf("%s: no photo set", f.filename)
 			}
 			photoURL := fmt.Sprintf("/photos/%d", *kt.PhotoID)
-			got := s.client(t).get(photoURL) // anyone may see it
-			if got.StatusCode != 200 || got.Body != string(f.data) || got.Header.Get("Content-Type") != f.contentType ||
-				got.Header.Get("X-Content-Type-Options") != "nosniff" || got.Header.Get("Cache-Control") != "public, max-age=86400" ||
-				got.Header.Get("Set-Cookie") != "" {
-				t.Errorf("%s served back: %d %q %v (%d bytes, want %d)", f.filename, got.StatusCode, got.Header.Get("Content-Type"),
-					got.Header, len(got.Body), len(f.data))
+			// Anyone may see it, and a shared cache may keep it: so no
+			// cookie may come with it, not even to someone signed in.
+			for who, viewer := range map[string]*client{"a visitor": s.client(t), "staff": c} {
+				got := viewer.get(photoURL)
+				if got.StatusCode != 200 || got.Body != string(f.data) || got.Header.Get("Content-Type") != f.contentType ||
+					got.Header.Get("X-Content-Type-Options") != "nosniff" || got.Header.Get("Cache-Control") != "public, max-age=86400" ||
+					got.Header.Get("Set-Cookie") != "" {
+					t.Errorf("%s served back to %s: %d %q %v (%d bytes, want %d)", f.filename, who, got.StatusCode,
+						got.Header.Get("Content-Type"), got.Header, len(got.Body), len(f.data))
+				}
 			}
 			edit := c.get("/kit-types/" + s.KitType.Slug + "/edit").Body
 			if !strings.Contains(edit, `<img class="kit-photo" src="`+photoURL+`" alt="Photo of micro:bit class set (30)">`) {
@@ -522,5 +526,27 @@ func check(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Assets are cached publicly for a year: no cookie may come with them, even
+// to someone signed in, and a missing one is a plain 404 without a session.
+func TestAssetsCarryNoCookies(t *testing.T) {
+	s := newSite(t, modeltest.Open(t, models.SQLite))
+	staff := s.as(t, s.Staff)
+	home := staff.get("/home").Body
+	i := strings.Index(home, "/assets/css/app.")
+	if i < 0 {
+		t.Fatal("the home page links no stylesheet")
+	}
+	href := home[i : i+strings.Index(home[i:], `"`)]
+	for _, path := range []string{href, "/assets/css/missing.css"} {
+		res := staff.get(path)
+		if res.Header.Get("Set-Cookie") != "" || res.StatusCode >= 500 {
+			t.Errorf("%s: %d with Set-Cookie %q", path, res.StatusCode, res.Header.Get("Set-Cookie"))
+		}
+	}
+	if res := staff.get("/home"); res.StatusCode != 200 || !strings.Contains(res.Body, "Sam Staff") {
+		t.Errorf("after fetching assets, the session is gone: %d", res.StatusCode)
 	}
 }

@@ -34,8 +34,8 @@ func (a *App) middleware(e *echo.Echo) {
 	e.Use(a.logRequests())
 	e.Use(a.securityHeaders)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: maxBody, Skipper: bigUpload}))
-	e.Use(echo.WrapMiddleware(a.sessions.LoadAndSave))
-	e.Use(a.loadViewer)
+	e.Use(skipFor(sessionless, echo.WrapMiddleware(a.sessions.LoadAndSave)))
+	e.Use(skipFor(sessionless, a.loadViewer))
 	// Errors from here inwards are rendered inside the session, so error
 	// pages know who is signed in; anything earlier reaches handleError
 	// through echo.
@@ -43,6 +43,7 @@ func (a *App) middleware(e *echo.Echo) {
 	e.Use(limitUploads)
 	e.Use(onlyText)
 	e.Use(middleware.CSRFWithConfig(middleware.CSRFConfig{
+		Skipper:               sessionless,
 		TokenLookup:           "form:csrf,header:X-CSRF-Token",
 		CookieName:            "kitshelf_csrf",
 		CookiePath:            "/",
@@ -52,6 +53,30 @@ func (a *App) middleware(e *echo.Echo) {
 		ErrorHandler:          func(error, echo.Context) error { return errCSRF },
 		AllowSecFetchSiteFunc: func(echo.Context) (bool, error) { return false, errCSRF },
 	}))
+}
+
+// sessionless picks responses that are the same for everyone and may be
+// cached publicly (assets, kit photos). They run without the session and
+// the CSRF cookie: scs re-sends the session cookie on every request (the
+// idle timeout moves), and a shared cache must never store one person's
+// cookie with a response it hands to the next.
+func sessionless(c echo.Context) bool {
+	r := c.Request()
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+		(strings.HasPrefix(r.URL.Path, "/assets/") || strings.HasPrefix(r.URL.Path, "/photos/"))
+}
+
+// skipFor runs mw except for requests skip picks.
+func skipFor(skip func(echo.Context) bool, mw echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		with := mw(next)
+		return func(c echo.Context) error {
+			if skip(c) {
+				return next(c)
+			}
+			return with(c)
+		}
+	}
 }
 
 // errCSRF answers a state-changing request that did not come from one of
