@@ -225,9 +225,9 @@ func ChangeRole(db *gorm.DB, by Actor, userID uint, role Role, hubID *uint) (*Us
 		if err := in.validate(); err != nil {
 			return err
 		}
-		before := map[string]any{"role": u.Role, "hub_id": u.HubID}
+		before := map[string]any{"role": u.Role, "hub_id": u.HubID, "organisation_id": u.OrganisationID}
 		if err := tx.Model(&User{}).Where("id = ?", u.ID).Updates(map[string]any{"role": role, "hub_id": in.HubID,
-			"session_epoch": u.SessionEpoch + 1}).Error; err != nil {
+			"organisation_id": in.OrganisationID, "session_epoch": u.SessionEpoch + 1}).Error; err != nil {
 			if errors.Is(err, gorm.ErrForeignKeyViolated) {
 				return &Refusal{Kind: Invalid, Code: "invalid_input", Message: "Please correct the highlighted field.",
 					Fields: map[string]string{"hub": "Choose a hub from the list."}}
@@ -239,9 +239,10 @@ func ChangeRole(db *gorm.DB, by Actor, userID uint, role Role, hubID *uint) (*Us
 				return err
 			}
 		}
-		u.Role, u.HubID = role, in.HubID
+		u.Role, u.HubID, u.OrganisationID = role, in.HubID, in.OrganisationID
 		return record(tx, by, change{action: "user.role_change", subjectType: "user", subjectID: u.ID, hubID: u.HubID,
-			summary: fmt.Sprintf("%s is now %s", u.Email, role), before: before, after: map[string]any{"role": role, "hub_id": u.HubID}})
+			summary: fmt.Sprintf("%s is now %s", u.Email, role), before: before,
+			after: map[string]any{"role": role, "hub_id": u.HubID, "organisation_id": u.OrganisationID}})
 	})
 	if err != nil {
 		return nil, err

@@ -102,3 +102,33 @@ func TestUnapprovedOrganisationsCannotBook(t *testing.T) {
 			Quantity: 1, StartOn: w.Day(5), EndOn: w.Day(6)}))(t)
 	})
 }
+
+// Only school contacts belong to an organisation. An organisation id sent
+// with another role is dropped, so nobody can attach an ambassador to a
+// school (of another hub, even) to read its name, get its mail, or later
+// borrow as it.
+func TestOnlySchoolContactsBelongToAnOrganisation(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 0)
+		compose := func(u *models.User, secret string) (models.Mail, error) {
+			return models.Mail{Subject: "Welcome", Body: "https://kits.example/welcome/" + secret}, nil
+		}
+		amb := must(models.Invite(db, w.StaffActor(), models.UserInput{Email: "v@volunteer.org", Name: "Val",
+			Role: models.RoleAmbassador, OrganisationID: &w.School.ID}, compose))(t)
+		if amb.OrganisationID != nil {
+			t.Errorf("an ambassador was attached to organisation %d", *amb.OrganisationID)
+		}
+		// Made a school contact, they must be given an organisation; a
+		// school contact made an ambassador leaves theirs.
+		_, err := models.ChangeRole(db, w.As(w.Admin), amb.ID, models.RoleSchool, nil)
+		if r := wantRefusal(t, err, "invalid_input"); r.Fields["organisation"] == "" {
+			t.Errorf("no word on the organisation: %v", r.Fields)
+		}
+		left := must(models.ChangeRole(db, w.As(w.Admin), w.SchoolContact.ID, models.RoleAmbassador, &w.Hub.ID))(t)
+		var u models.User
+		db.Take(&u, left.ID)
+		if u.OrganisationID != nil {
+			t.Errorf("a former school contact still belongs to organisation %d", *u.OrganisationID)
+		}
+	})
+}

@@ -218,6 +218,12 @@ func (in *UserInput) validate() error {
 	if in.Name == "" || utf8.RuneCountInString(in.Name) > 120 {
 		f.add("name", "Give the person's name, in at most 120 characters.")
 	}
+	if in.Role != RoleSchool {
+		// Only school contacts belong to an organisation: anyone else
+		// linked to one would get its mail and, made a school contact
+		// later, borrow as it.
+		in.OrganisationID = nil
+	}
 	switch in.Role {
 	case RoleStaff:
 		if in.HubID == nil {
