@@ -53,7 +53,7 @@ func checkOut(tx *gorm.DB, by Actor, in CheckOutInput) (*Loan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := mayBorrowAt(b, kit.Hub); err != nil {
+	if err := mayBorrowAt(by, b, kit.Hub); err != nil {
 		return nil, err
 	}
 	now := by.now()
@@ -409,17 +409,22 @@ func NotOnLoan(db *gorm.DB, kit *Kit) error { return notOnLoan(db, kit) }
 // mayBorrowAt refuses a borrower the hub does not lend to: an organisation
 // not yet approved or belonging to another hub, or an ambassador whose
 // account is deactivated or who volunteers with another hub. (The counter's
-// borrower list offers the same people: BorrowersAt.)
-func mayBorrowAt(b *Borrower, hub *Hub) error {
+// borrower list offers the same people: BorrowersAt.) Another hub's
+// borrowers do not exist for its staff: their names and standing are not
+// theirs to see, so the hub is checked first.
+func mayBorrowAt(by Actor, b *Borrower, hub *Hub) error {
+	elsewhere := (b.Organisation != nil && b.Organisation.HubID != nil && *b.Organisation.HubID != hub.ID) ||
+		(b.User != nil && b.User.HubID != nil && *b.User.HubID != hub.ID)
+	self := by.BorrowerID != nil && *by.BorrowerID == b.ID
 	switch {
+	case elsewhere && by.Role != RoleAdmin && !self:
+		return borrowerNotFound()
+	case elsewhere:
+		return refuse(Forbidden, "borrower_other_hub", "%s borrows from another hub, not %s.", b.Name(), hub.Name)
 	case b.Organisation != nil && !b.Organisation.Approved:
 		return refuse(Forbidden, "borrower_not_approved", "%s is waiting for the hub to approve its account, so it cannot borrow yet.", b.Name())
-	case b.Organisation != nil && b.Organisation.HubID != nil && *b.Organisation.HubID != hub.ID:
-		return refuse(Forbidden, "borrower_other_hub", "%s borrows from another hub.", b.Name())
 	case b.User != nil && !b.User.Active:
 		return refuse(Forbidden, "borrower_inactive", "%s's account is deactivated.", b.Name())
-	case b.User != nil && b.User.HubID != nil && *b.User.HubID != hub.ID:
-		return refuse(Forbidden, "borrower_other_hub", "%s volunteers with another hub.", b.Name())
 	}
 	return nil
 }

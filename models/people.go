@@ -313,10 +313,14 @@ func BorrowerIDFor(db *gorm.DB, u *User) (uint, error) {
 func borrowerByID(tx *gorm.DB, id uint) (*Borrower, error) {
 	var b Borrower
 	if err := tx.Preload("Organisation").Preload("User").Take(&b, id).Error; err != nil {
-		return nil, notFound(err, &Refusal{Kind: NotFound, Code: "borrower_not_found", Message: "There is no such borrower.",
-			Fields: map[string]string{"borrower": "Choose a borrower from the list."}})
+		return nil, notFound(err, borrowerNotFound())
 	}
 	return &b, nil
+}
+
+func borrowerNotFound() *Refusal {
+	return &Refusal{Kind: NotFound, Code: "borrower_not_found", Message: "There is no such borrower.",
+		Fields: map[string]string{"borrower": "Choose a borrower from the list."}}
 }
 
 // BorrowerByID finds a borrower with its organisation or user.

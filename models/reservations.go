@@ -89,11 +89,8 @@ func Reserve(db *gorm.DB, by Actor, in ReserveInput) (*Reservation, error) {
 		if err := mayActFor(by, b, hub.ID); err != nil {
 			return err
 		}
-		if b.Organisation != nil && !b.Organisation.Approved {
-			return refuse(Forbidden, "borrower_not_approved", "%s is waiting for the hub to approve its account.", b.Name())
-		}
-		if b.User != nil && !b.User.Active {
-			return refuse(Forbidden, "borrower_inactive", "%s's account is deactivated.", b.Name())
+		if err := mayBorrowAt(by, b, &hub); err != nil {
+			return err
 		}
 		if err := lockCapacity(tx, hub.ID, kt.ID); err != nil {
 			return err

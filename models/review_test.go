@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,19 +52,29 @@ func TestCheckOutOnlyToBorrowersOfTheHub(t *testing.T) {
 			db.Where("organisation_id = ?", orgID).Take(&b)
 			return b.ID
 		}
+		farPending := must(models.CreateOrganisation(db, models.SystemActor("t"), models.OrganisationInput{Name: "Far Pending School",
+			HubID: &far.ID, Approved: false}))(t)
 		must(models.SetUserActive(db, w.As(w.Admin), w.Ambassador.ID, false))(t)
 		cases := map[string]struct {
+			by       models.Actor
 			borrower uint
 			code     string
 		}{
-			"an organisation not yet approved": {borrowerOf(pending.ID), "borrower_not_approved"},
-			"another hub's organisation":       {borrowerOf(elsewhere.ID), "borrower_other_hub"},
-			"a deactivated ambassador":         {w.AmbassadorBorrower, "borrower_inactive"},
+			"an organisation not yet approved": {w.StaffActor(), borrowerOf(pending.ID), "borrower_not_approved"},
+			"a deactivated ambassador":         {w.StaffActor(), w.AmbassadorBorrower, "borrower_inactive"},
+			// Another hub's borrowers, approved or not, do not exist for
+			// staff here: no name, no standing.
+			"another hub's organisation":              {w.StaffActor(), borrowerOf(elsewhere.ID), "borrower_not_found"},
+			"another hub's pending organisation":      {w.StaffActor(), borrowerOf(farPending.ID), "borrower_not_found"},
+			"another hub's organisation, to an admin": {w.As(w.Admin), borrowerOf(elsewhere.ID), "borrower_other_hub"},
 		}
 		for name, c := range cases {
-			_, err := models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: c.borrower})
-			if r, ok := models.AsRefusal(err); !ok || r.Code != c.code {
+			_, err := models.CheckOut(db, c.by, models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: c.borrower})
+			r, ok := models.AsRefusal(err)
+			if !ok || r.Code != c.code {
 				t.Errorf("%s: %v, want %s", name, err, c.code)
+			} else if c.code == "borrower_not_found" && strings.Contains(r.Message, "Far") {
+				t.Errorf("%s: the refusal names the borrower: %q", name, r.Message)
 			}
 		}
 		if n := w.Count("loans"); n != 0 {
@@ -197,5 +208,31 @@ func TestRegistrationRevealsNothingAndIsRateLimited(t *testing.T) {
 		}
 		wantRefusal(t, reg("another@new.sch.uk", w.Hub.ID, "KY1 1AA", "198.51.100.2"), "too_many_requests")
 		check(t, reg("another@new.sch.uk", w.Hub.ID, "KY1 1AA", "198.51.100.3"))
+	})
+}
+
+// A hub books only its own borrowers: another hub's staff cannot book its
+// borrowers at their own hub (nor learn their names by trying), and a
+// school asking another hub is told where it borrows.
+func TestReservationsOnlyForBorrowersOfTheHub(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1)
+		farHub, far := otherHubStaff(t, w)
+		must(models.AddKit(db, models.SystemActor("t"), models.AddKitInput{HubID: farHub.ID, KitTypeID: w.KitType.ID}))(t)
+		book := func(by models.Actor) error {
+			_, err := models.Reserve(db, by, models.ReserveInput{HubID: farHub.ID, KitTypeID: w.KitType.ID,
+				BorrowerID: w.SchoolBorrower, Quantity: 1, StartOn: w.Day(30), EndOn: w.Day(31)})
+			return err
+		}
+		if r := wantRefusal(t, book(far), "borrower_not_found"); strings.Contains(r.Message, w.School.Name) {
+			t.Errorf("the refusal names the school: %q", r.Message)
+		}
+		r := wantRefusal(t, book(w.As(w.SchoolContact)), "borrower_other_hub")
+		if !strings.Contains(r.Message, "Far Hub") {
+			t.Errorf("the school is not told which hub it asked: %q", r.Message)
+		}
+		if n := w.Count("reservations"); n != 0 {
+			t.Errorf("%d reservations made", n)
+		}
 	})
 }
