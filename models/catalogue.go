@@ -439,6 +439,10 @@ func newTags(tx *gorm.DB, prefix string, in AddKitsInput) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	if highest+in.Count > maxTagNumber {
+		return nil, refuse(Conflict, "tag_sequence_full", "The numbers for %s- tags have run out (%s-%d is in use). "+
+			"Type the new kits' tags instead.", prefix, prefix, highest)
+	}
 	tags := make([]string, in.Count)
 	for i := range tags {
 		tags[i] = fmt.Sprintf("%s-%04d", prefix, highest+1+i)
@@ -456,6 +460,11 @@ func NextTag(db *gorm.DB, hubID uint) (string, error) {
 	return fmt.Sprintf("%s-%04d", hub.TagPrefix, highest+1), err
 }
 
+// maxTagNumber is the highest number a sequence gives. A typed tag with a
+// longer number (KS-9223372036854775807) does not count towards the
+// sequence, so it cannot overflow it for every hub sharing the prefix.
+const maxTagNumber = 9_999_999
+
 // highestTagNumber is the highest N of the tags PREFIX-N in use, at any hub
 // (hubs may share a prefix, and tags are unique everywhere). Typed tags that
 // are not a number after the prefix (KS-SPARE) do not count.
@@ -468,7 +477,7 @@ func highestTagNumber(tx *gorm.DB, prefix string) (int, error) {
 	highest := 0
 	for _, t := range tags {
 		digits := strings.TrimPrefix(t, prefix+"-")
-		if n, err := strconv.Atoi(digits); err == nil && n > highest && strings.Trim(digits, "0123456789") == "" {
+		if n, err := strconv.Atoi(digits); err == nil && n > highest && n <= maxTagNumber && strings.Trim(digits, "0123456789") == "" {
 			highest = n
 		}
 	}

@@ -93,6 +93,21 @@ func TestAddKitsNumbersInSequence(t *testing.T) {
 		if tag := must(models.NextTag(db, w.Hub.ID))(t); tag != "KS-0101" {
 			t.Errorf("NextTag = %s, want KS-0101", tag)
 		}
+
+		// A typed tag with a huge number is kept but does not count: it
+		// would overflow the sequence for every hub using the prefix.
+		must(models.AddKits(db, w.StaffActor(), models.AddKitsInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID, Count: 1,
+			Tag: "KS-9223372036854775807"}))(t)
+		if next := must(models.AddKits(db, w.StaffActor(), models.AddKitsInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID, Count: 1}))(t); next[0].AssetTag != "KS-0101" {
+			t.Errorf("after a huge typed tag the next tag is %s, want KS-0101", next[0].AssetTag)
+		}
+		// The last number a sequence gives is 9999999; after it, staff type tags.
+		must(models.AddKits(db, w.StaffActor(), models.AddKitsInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID, Count: 1, Tag: "KS-9999998"}))(t)
+		_, err := models.AddKits(db, w.StaffActor(), models.AddKitsInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID, Count: 2})
+		wantRefusal(t, err, "tag_sequence_full")
+		if last := must(models.AddKits(db, w.StaffActor(), models.AddKitsInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID, Count: 1}))(t); last[0].AssetTag != "KS-9999999" {
+			t.Errorf("the last tag of the sequence is %s", last[0].AssetTag)
+		}
 	})
 }
 
