@@ -18,7 +18,7 @@ import (
 // might put in any field or path segment. PostgreSQL refuses NUL bytes and
 // invalid UTF-8 in text, so those must be caught before they reach it.
 var hostileValues = []string{
-	"", "0", "-1", "99999999999999999999", "1e9", "NaN", "2026-02-30", "31/12/2026",
+	"", "0", "-1", "2147483648", "9223372036854775808", "99999999999999999999", "1e9", "NaN", "2026-02-30", "31/12/2026",
 	"<script>alert(1)</script>", "' OR '1'='1", "a\x00b", "\xff\xfe", strings.Repeat("ü", 4000),
 	"../../../etc/passwd", "KS-0001,KS-0001,ks-0001,,", "ＫＳ－０００１",
 }
@@ -123,4 +123,27 @@ func TestNonTextIsRefusedInWords(t *testing.T) {
 	if after := s.Snapshot(); after != before {
 		t.Errorf("refused requests changed things:\n%s\n%s", before, after)
 	}
+}
+
+// Requests that are right in every field but one reach deeper than the
+// sweep above, where the first bad field stops them.
+func TestOneBadFieldIsNeverAServerError(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		s := newSite(t, db)
+		admin := s.as(t, s.Admin)
+		for _, v := range hostileValues {
+			for _, path := range []string{
+				"/labels.pdf?stock=L7163&by=hub&hub=" + url.QueryEscape(v),
+				"/labels.pdf?stock=L7163&by=type&hub=" + s.Hub.Slug + "&type=" + url.QueryEscape(v),
+				"/labels.pdf?stock=L7163&by=tags&tags=" + url.QueryEscape(v),
+				"/labels.pdf?stock=L7163&by=tags&start=" + url.QueryEscape(v) + "&tags=" + s.Kits[0].AssetTag,
+				"/admin/audit?before=" + url.QueryEscape(v),
+				"/admin/audit?actor=" + url.QueryEscape(v) + "&from=2026-01-01&to=2026-12-31",
+			} {
+				if res := admin.get(path); res.StatusCode >= 500 {
+					t.Errorf("GET %s: %d\n%s", path, res.StatusCode, errorSummary(res.Body))
+				}
+			}
+		}
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -172,8 +173,7 @@ func NormalisePostcode(s string) string {
 func FindOrganisation(db *gorm.DB, idOrName string) (*Organisation, error) {
 	var o Organisation
 	q := db.Where("name = ?", idOrName)
-	var id uint
-	if _, err := fmt.Sscanf(idOrName, "%d", &id); err == nil && fmt.Sprint(id) == idOrName {
+	if id, ok := parseID(idOrName); ok {
 		q = db.Where("id = ?", id)
 	}
 	if err := q.Take(&o).Error; err != nil {
@@ -182,12 +182,22 @@ func FindOrganisation(db *gorm.DB, idOrName string) (*Organisation, error) {
 	return &o, nil
 }
 
+// parseID reads s as a row id written plainly ("42", not "042" or "+42"),
+// no larger than the databases' ids: a bigger number is no id, and passed
+// on it would make PostgreSQL fail the query.
+func parseID(s string) (uint, bool) {
+	n, err := strconv.ParseUint(s, 10, 31)
+	if err != nil || strconv.FormatUint(n, 10) != s {
+		return 0, false
+	}
+	return uint(n), true
+}
+
 // FindHub finds a hub by id, slug or exact name.
 func FindHub(db *gorm.DB, key string) (*Hub, error) {
 	var h Hub
 	q := db.Where("slug = ? OR name = ?", key, key)
-	var id uint
-	if _, err := fmt.Sscanf(key, "%d", &id); err == nil && fmt.Sprint(id) == key {
+	if id, ok := parseID(key); ok {
 		q = db.Where("id = ?", id)
 	}
 	if err := q.Take(&h).Error; err != nil {
