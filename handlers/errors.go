@@ -80,7 +80,7 @@ func (a *App) problemFor(err error, c echo.Context) Problem {
 		return Problem{Type: "about:blank", Title: http.StatusText(he.Code), Status: he.Code, Detail: detail,
 			Code: codeFor(he.Code), RequestID: rid}
 	}
-	a.log.Error("request failed", "err", err, "request_id", rid, "method", c.Request().Method, "path", c.Request().URL.Path)
+	a.log.Error("request failed", "err", err, "request_id", rid, "method", c.Request().Method, "path", loggablePath(c.Request().URL.Path))
 	return Problem{Type: "about:blank", Title: "Something went wrong", Status: http.StatusInternalServerError,
 		Detail: "Something went wrong on our side and nothing was changed. Please try again; if it keeps happening, tell the hub.",
 		Code:   "internal_error", RequestID: rid}

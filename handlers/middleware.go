@@ -197,6 +197,18 @@ func (a *App) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// loggablePath hides the secret of a one-time link (an invitation, a
+// password reset, the first admin's setup), which is in its path: whoever
+// reads the logs must not be able to use a link that is still valid.
+func loggablePath(p string) string {
+	for _, prefix := range []string{"/welcome/", "/setup/"} {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "[secret]"
+		}
+	}
+	return p
+}
+
 func (a *App) logRequests() echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogStatus: true, LogURIPath: true, LogMethod: true, LogLatency: true, LogRequestID: true, LogError: true,
@@ -207,7 +219,7 @@ func (a *App) logRequests() echo.MiddlewareFunc {
 				level = slog.LevelError
 			}
 			a.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
+				slog.String("method", v.Method), slog.String("path", loggablePath(v.URIPath)), slog.Int("status", v.Status),
 				slog.Duration("latency", v.Latency.Round(time.Microsecond)), slog.String("request_id", v.RequestID))
 			return nil
 		},

@@ -3,14 +3,17 @@ package handlers_test
 import (
 	"fmt"
 	"html"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"gorm.io/gorm"
 
+	"github.com/kitshelf/kitshelf/handlers"
 	"github.com/kitshelf/kitshelf/models"
 	"github.com/kitshelf/kitshelf/models/modeltest"
 )
@@ -130,4 +133,44 @@ func TestHugeCheckInCountsAreAFormError(t *testing.T) {
 			t.Errorf("overflowing counts: %d, want 422", res.StatusCode)
 		}
 	})
+}
+
+// lockedBuffer collects a server's log, written from its goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// The secret of a one-time link is in its path; the request log must not
+// hand it to whoever reads the logs.
+func TestLogsHideOneTimeLinkSecrets(t *testing.T) {
+	var logs lockedBuffer
+	s := newSite(t, modeltest.Open(t, models.SQLite), func(o *handlers.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	})
+	c := s.client(t)
+	for _, path := range []string{"/welcome/s3cret-invitation", "/setup/s3cret-setup"} {
+		c.get(path)
+		c.post(path, url.Values{"password": {"x"}})
+	}
+	c.get("/login")
+	out := logs.String()
+	if strings.Contains(out, "s3cret") {
+		t.Errorf("the log holds a link's secret:\n%s", out)
+	}
+	if !strings.Contains(out, "path=/welcome/[secret]") || !strings.Contains(out, "path=/login") {
+		t.Errorf("the log does not show the requests:\n%s", out)
+	}
 }
