@@ -75,7 +75,7 @@ func (a *App) reservationPage(c echo.Context) error {
 	}
 	open := r.Status == models.ResRequested || r.Status == models.ResApproved
 	d := reservationData{Reservation: r, Loans: loans, CanDecide: by.Role.IsStaff() && r.Status == models.ResRequested,
-		CanCancel: open && len(loans) == 0}
+		CanCancel: open}
 	p := a.page(c, fmt.Sprintf("Reservation #%d", r.ID))
 	p.Data = d
 	return a.render(c, http.StatusOK, "reservation", p)
@@ -84,22 +84,33 @@ func (a *App) reservationPage(c echo.Context) error {
 func (a *App) cancelReservation(c echo.Context) error {
 	return a.decideReservation(c, func(id uint) (*models.Reservation, error) {
 		return models.Cancel(a.dbFor(c), a.actor(c), id, c.FormValue("note"))
-	}, "Reservation cancelled.")
+	}, func(r *models.Reservation) string {
+		if r.Status == models.ResFulfilled { // partly collected: closed, not cancelled
+			return "The copies not yet collected are released; the loans made stand."
+		}
+		return "Reservation cancelled."
+	})
 }
 
 func (a *App) approveReservation(c echo.Context) error {
 	return a.decideReservation(c, func(id uint) (*models.Reservation, error) {
 		return models.Approve(a.dbFor(c), a.actor(c), id, c.FormValue("note"))
-	}, "Reservation approved.")
+	}, says("Reservation approved."))
 }
 
 func (a *App) declineReservation(c echo.Context) error {
 	return a.decideReservation(c, func(id uint) (*models.Reservation, error) {
 		return models.Decline(a.dbFor(c), a.actor(c), id, c.FormValue("note"))
-	}, "Reservation declined.")
+	}, says("Reservation declined."))
 }
 
-func (a *App) decideReservation(c echo.Context, do func(uint) (*models.Reservation, error), done string) error {
+func says(msg string) func(*models.Reservation) string {
+	return func(*models.Reservation) string { return msg }
+}
+
+// decideReservation runs a decision and flashes what done says of the
+// reservation it leaves.
+func (a *App) decideReservation(c echo.Context, do func(uint) (*models.Reservation, error), done func(*models.Reservation) string) error {
 	id, err := idParam(c, "id")
 	if err != nil {
 		return err
@@ -112,6 +123,6 @@ func (a *App) decideReservation(c echo.Context, do func(uint) (*models.Reservati
 		}
 		return err
 	}
-	a.flash(c, "ok", done)
+	a.flash(c, "ok", done(r))
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/reservations/%d", r.ID))
 }

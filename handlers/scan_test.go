@@ -303,3 +303,30 @@ func TestAKitThatCameBackShortWarnsBeforeItGoesOut(t *testing.T) {
 		}
 	})
 }
+
+// Once some copies of a booking are out, the school can still release the
+// rest from the reservation's page.
+func TestReleasingTheRestOfABookingFromItsPage(t *testing.T) {
+	db := modeltest.Open(t, models.SQLite)
+	s := newSite(t, db)
+	r, err := models.Reserve(db, s.StaffActor(), models.ReserveInput{HubID: s.Hub.ID, KitTypeID: s.KitType.ID,
+		BorrowerID: s.SchoolBorrower, Quantity: 2, StartOn: s.Today(), EndOn: s.Day(4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(models.Approve(db, s.StaffActor(), r.ID, ""))(t)
+	must(models.CheckOut(db, s.StaffActor(), models.CheckOutInput{Tag: s.Kits[0].AssetTag, BorrowerID: s.SchoolBorrower}))(t)
+	school := s.as(t, s.SchoolContact)
+	path := fmt.Sprintf("/reservations/%d", r.ID)
+	if page := school.get(path).Body; !strings.Contains(page, "Release the copies not yet collected") {
+		t.Fatalf("the reservation page offers no release:\n%s", errorSummary(page))
+	}
+	res := school.post(path+"/cancel", url.Values{"note": {"one is enough"}})
+	page := html.UnescapeString(school.get(res.Location()).Body)
+	if !strings.Contains(page, "The copies not yet collected are released") {
+		t.Errorf("after releasing: %d\n%s", res.StatusCode, errorSummary(page))
+	}
+	if got := must(models.ReservationFor(db, s.StaffActor(), r.ID))(t); got.Status != models.ResFulfilled {
+		t.Errorf("status %s, want fulfilled", got.Status)
+	}
+}

@@ -80,7 +80,11 @@ func loadLedger(tx *gorm.DB, key capacityKey, kt *KitType, from, to, today Day, 
 	if err := tx.Model(&Loan{}).Select("loans.*").
 		Joins("JOIN kits ON kits.id = loans.kit_id").
 		Where("kits.hub_id = ? AND kits.kit_type_id = ? AND loans.out_on <= ?", key.hubID, key.kitTypeID, to).
-		Where("loans.returned_at IS NULL OR (loans.lost = ? AND loans.returned_on >= ?)", false, earliestEnd).
+		// A returned kit's turnaround holds a copy only while the kit is in
+		// service: one sent for repair (or lost, retired) has already left
+		// the count of copies, and must not be subtracted twice.
+		Where("loans.returned_at IS NULL OR (loans.lost = ? AND loans.returned_on >= ? AND kits.status IN ?)",
+			false, earliestEnd, InServiceStatuses).
 		Find(&loans).Error; err != nil {
 		return nil, err
 	}
@@ -242,8 +246,11 @@ func ensureTurnaroundFits(tx *gorm.DB, kt *KitType, turnaround int, now time.Tim
 	for _, hub := range hubs {
 		today := hub.Today(now)
 		last, err := lastHeldDay(tx, hub.ID, kt.ID, today)
-		if err != nil || last == nil {
+		if err != nil {
 			return err
+		}
+		if last == nil {
+			continue // nothing held at this hub; the next may hold plenty
 		}
 		key, to := capacityKey{hub.ID, kt.ID}, last.AddDays(turnaround)
 		was, err := loadLedger(tx, key, kt, today, to, today, exclusion{})

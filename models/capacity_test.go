@@ -251,3 +251,78 @@ func TestLongerTurnaroundCountsLoansOut(t *testing.T) {
 		wantRefusal(t, err, "turnaround_too_long")
 	})
 }
+
+// A longer turnaround is checked at every hub, not only until the first one
+// that holds nothing.
+func TestLongerTurnaroundIsCheckedAtEveryHub(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1) // the first hub: one idle copy, nothing booked
+		sys := models.SystemActor("t")
+		far := must(models.CreateHub(db, sys, models.HubInput{Name: "Far Hub", TagPrefix: "FH"}))(t)
+		must(models.AddKit(db, sys, models.AddKitInput{HubID: far.ID, KitTypeID: w.KitType.ID}))(t)
+		org := must(models.CreateOrganisation(db, sys, models.OrganisationInput{Name: "Far School", HubID: &far.ID, Approved: true}))(t)
+		var b models.Borrower
+		check(t, db.Where("organisation_id = ?", org.ID).Take(&b).Error)
+		admin := w.As(w.Admin)
+		for _, days := range [][2]int{{10, 12}, {15, 17}} { // fits with turnaround 2, not 3
+			r := must(models.Reserve(db, admin, models.ReserveInput{HubID: far.ID, KitTypeID: w.KitType.ID, BorrowerID: b.ID,
+				Quantity: 1, StartOn: w.Day(days[0]), EndOn: w.Day(days[1])}))(t)
+			must(models.Approve(db, admin, r.ID, ""))(t)
+		}
+		in := inputOf(must(models.KitTypeBySlug(db, w.KitType.Slug))(t))
+		in.TurnaroundDays = 3
+		_, err := models.UpdateKitType(db, admin, w.KitType.Slug, in)
+		if r := wantRefusal(t, err, "turnaround_too_long"); !strings.Contains(r.Message, "at Far Hub") {
+			t.Errorf("the refusal does not name the hub: %q", r.Message)
+		}
+	})
+}
+
+// A kit that comes back broken and goes for repair has left the copies in
+// service; its turnaround must not hold a second copy.
+func TestAKitInRepairHoldsNoTurnaround(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 2)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.SchoolBorrower}))(t)
+		w.AdvanceDays(3)
+		must(models.CheckIn(db, w.StaffActor(), models.CheckInInput{Tag: w.Kits[0].AssetTag}))(t)
+		must(models.ChangeKitStatus(db, w.StaffActor(), w.Kits[0].AssetTag, models.ActionToRepair, "cracked case"))(t)
+		for _, a := range must(models.Availability(db, w.Hub.ID, w.KitType.ID, w.Day(0), w.Day(3), w.Today()))(t) {
+			if a.InService != 1 || a.Free != 1 {
+				t.Errorf("%s: %d in service, %d free; want 1 and 1 (the other kit is on the shelf)", a.Day, a.InService, a.Free)
+			}
+		}
+		must(reserve(w, w.AmbassadorBorrower, 1, 1, 1))(t)
+	})
+}
+
+// The school needs only one of the three copies it booked: after collecting
+// it, the other two can be released for others.
+func TestReleasingTheUncollectedCopiesOfABooking(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 3)
+		r := must(reserve(w, w.SchoolBorrower, 3, 0, 10))(t)
+		must(models.Approve(db, w.StaffActor(), r.ID, ""))(t)
+		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag, BorrowerID: w.SchoolBorrower}))(t)
+		free := func() int {
+			return must(models.Availability(db, w.Hub.ID, w.KitType.ID, w.Day(5), w.Day(5), w.Today()))(t)[0].Free
+		}
+		if n := free(); n != 0 {
+			t.Fatalf("%d copies free on day 5 while booked, want 0", n)
+		}
+		closed := must(models.Cancel(db, w.As(w.SchoolContact), r.ID, "one is enough"))(t)
+		if closed.Status != models.ResFulfilled {
+			t.Errorf("a partly collected booking was left %s, want fulfilled", closed.Status)
+		}
+		if n := free(); n != 2 {
+			t.Errorf("%d copies free on day 5 after releasing, want 2 (one is still out)", n)
+		}
+		if l := must(models.OpenLoan(db, w.Kits[0].ID))(t); l == nil {
+			t.Error("releasing the booking ended the loan made against it")
+		}
+		trail := must(models.AuditTrail(db, models.AuditFilter{Action: "reservation.fulfil", Limit: 1}))(t)
+		if len(trail) != 1 || !strings.Contains(trail[0].Summary, "1 of 3 copies were collected") {
+			t.Errorf("audit trail: %+v", trail)
+		}
+	})
+}

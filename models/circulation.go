@@ -375,6 +375,10 @@ func Renew(db *gorm.DB, by Actor, in RenewInput) (*Loan, error) {
 			return &Refusal{Kind: Invalid, Code: "invalid_due_date", Message: fmt.Sprintf("A renewal must move the due date after %s.", loan.DueOn.Human()),
 				Fields: map[string]string{"due_on": "Choose a later day."}}
 		}
+		if due.Before(today) { // an overdue loan renewed to a day that has also passed
+			return &Refusal{Kind: Invalid, Code: "invalid_due_date", Message: fmt.Sprintf("A renewal cannot end in the past: choose %s or later.", today.Human()),
+				Fields: map[string]string{"due_on": "Choose today or a later day."}}
+		}
 		if today.DaysUntil(due) > 365 {
 			return &Refusal{Kind: Invalid, Code: "invalid_due_date", Message: "A loan can last at most a year from today.",
 				Fields: map[string]string{"due_on": "Choose a day within a year."}}

@@ -316,3 +316,24 @@ func TestNormaliseTag(t *testing.T) {
 		}
 	}
 }
+
+// Renewing an overdue loan must bring its due date to today or later.
+func TestRenewalCannotEndInThePast(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 1)
+		loan := must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: w.Kits[0].AssetTag,
+			BorrowerID: w.SchoolBorrower, DueOn: w.Day(2)}))(t)
+		w.AdvanceDays(10)
+		before := w.Snapshot()
+		_, err := models.Renew(db, w.StaffActor(), models.RenewInput{LoanID: loan.ID, DueOn: w.Day(-5)})
+		if r := wantRefusal(t, err, "invalid_due_date"); r.Fields["due_on"] == "" {
+			t.Errorf("no word on the due date field: %v", r.Fields)
+		}
+		if after := w.Snapshot(); after != before {
+			t.Errorf("a refused renewal changed things:\n%s\n%s", before, after)
+		}
+		if l := must(models.Renew(db, w.StaffActor(), models.RenewInput{LoanID: loan.ID, DueOn: w.Today()}))(t); l.DueOn != w.Today() {
+			t.Errorf("renewed to %s, want today", l.DueOn)
+		}
+	})
+}

@@ -177,8 +177,10 @@ func Decline(db *gorm.DB, by Actor, id uint, reason string) (*Reservation, error
 	})
 }
 
-// Cancel withdraws a reservation that has not been collected. Borrowers may
-// cancel their own; staff any at their hub.
+// Cancel withdraws a reservation. Borrowers may cancel their own; staff any
+// at their hub. One partly collected is closed as fulfilled instead: its
+// loans stand (they hold their own copies), and the copies not yet
+// collected are released.
 func Cancel(db *gorm.DB, by Actor, id uint, reason string) (*Reservation, error) {
 	return decide(db, by, id, func(tx *gorm.DB, r *Reservation, _ Day) error {
 		if r.Status != ResRequested && r.Status != ResApproved {
@@ -188,8 +190,9 @@ func Cancel(db *gorm.DB, by Actor, id uint, reason string) (*Reservation, error)
 		if err != nil {
 			return err
 		}
-		if collected[r.ID] > 0 {
-			return refuse(Conflict, "reservation_collected", "Reservation #%d has kits out; check them in instead of cancelling.", r.ID)
+		if n := collected[r.ID]; n > 0 {
+			return setReservationStatus(tx, by, r, ResFulfilled, reason, fmt.Sprintf(
+				"reservation #%d closed after %d of %d copies were collected; the rest released", r.ID, n, r.Quantity))
 		}
 		return setReservationStatus(tx, by, r, ResCancelled, reason, fmt.Sprintf("reservation #%d cancelled", r.ID))
 	})
