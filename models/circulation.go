@@ -360,6 +360,9 @@ func Renew(db *gorm.DB, by Actor, in RenewInput) (*Loan, error) {
 		if err := lockCapacity(tx, kit.HubID, kit.KitTypeID); err != nil {
 			return err
 		}
+		if err := tx.Take(kit.KitType, kit.KitTypeID).Error; err != nil { // the turnaround under the lock
+			return err
+		}
 		if err := forUpdate(tx).Take(&loan, loan.ID).Error; err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -160,4 +161,39 @@ func TestConcurrentBasketsSharingKits(t *testing.T) {
 			t.Fatalf("%d loans, want 3", n)
 		}
 	})
+}
+
+// A booking that waits while the kit type's turnaround is being lengthened
+// must be checked against the new turnaround, not the one it read before
+// it waited. (PostgreSQL only: SQLite runs one write transaction at a time,
+// so nothing can change between the read and the lock.)
+func TestABookingWaitingOnATurnaroundChangeSeesTheNewTurnaround(t *testing.T) {
+	db := modeltest.Open(t, models.Postgres)
+	w := modeltest.NewWorld(t, db, 1)
+	first := must(reserve(w, w.SchoolBorrower, 1, 10, 12))(t) // turnaround 2: held to day 14
+	must(models.Approve(db, w.StaffActor(), first.ID, ""))(t)
+
+	// The change to 3 days is in flight: it holds the capacity lock, as
+	// UpdateKitType does, and has written the new turnaround.
+	tx := db.Begin()
+	check(t, tx.Exec("SELECT pg_advisory_xact_lock(?, ?)", int32(w.Hub.ID), int32(w.KitType.ID)).Error)
+	check(t, tx.Exec("UPDATE kit_types SET turnaround_days = 3 WHERE id = ?", w.KitType.ID).Error)
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := reserve(w, w.AmbassadorBorrower, 1, 15, 17) // fits after a 2-day turnaround, not a 3-day one
+		done <- err
+	}()
+	// Let the booking reach the lock (it has read the kit type by then).
+	for i := 0; i < 200; i++ {
+		var waiting int64
+		check(t, db.Raw(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND classid = ? AND objid = ?`, w.Hub.ID, w.KitType.ID).Scan(&waiting).Error)
+		if waiting > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	check(t, tx.Commit().Error)
+	wantRefusal(t, <-done, "capacity_exceeded")
 }

@@ -95,6 +95,11 @@ func Reserve(db *gorm.DB, by Actor, in ReserveInput) (*Reservation, error) {
 		if err := lockCapacity(tx, hub.ID, kt.ID); err != nil {
 			return err
 		}
+		// Read the turnaround again under the lock: a change to it waits
+		// for this lock, then checks what is booked.
+		if err := tx.Take(&kt, kt.ID).Error; err != nil {
+			return err
+		}
 		h := hold{from: in.StartOn, to: in.EndOn.AddDays(kt.TurnaroundDays), n: in.Quantity}
 		if err := ensureCapacity(tx, capacityKey{hub.ID, kt.ID}, &kt, today, exclusion{}, true, h); err != nil {
 			return err
@@ -218,6 +223,11 @@ func decide(db *gorm.DB, by Actor, id uint, fn func(*gorm.DB, *Reservation, Day)
 		if err := forUpdate(tx).Take(&r, id).Error; err != nil {
 			return err
 		}
+		var kt KitType // its turnaround as of now, under the lock
+		if err := tx.Take(&kt, r.KitTypeID).Error; err != nil {
+			return err
+		}
+		r.KitType = &kt
 		return fn(tx, &r, r.Hub.Today(by.now()))
 	})
 	if err != nil {
@@ -305,6 +315,15 @@ func expireOne(db *gorm.DB, by Actor, id uint, today Day) (bool, error) {
 	changed := false
 	err := transact(db, by, func(tx *gorm.DB) error {
 		var r Reservation
+		if err := tx.Take(&r, id).Error; err != nil {
+			return err
+		}
+		// The capacity lock first, as every rule takes it: a check-out
+		// collecting against this reservation at midnight either finishes
+		// first (and the reservation is fulfilled) or sees it expired.
+		if err := lockCapacity(tx, r.HubID, r.KitTypeID); err != nil {
+			return err
+		}
 		if err := forUpdate(tx).Take(&r, id).Error; err != nil {
 			return err
 		}
