@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -258,11 +259,17 @@ func TestKitStatusChanges(t *testing.T) {
 		}
 		// Marking a kit on loan lost closes its loan, so it holds no copy and
 		// can be lent again once found.
-		must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: b, BorrowerID: w.AmbassadorBorrower}))(t)
+		lent := must(models.CheckOut(db, w.StaffActor(), models.CheckOutInput{Tag: b, BorrowerID: w.AmbassadorBorrower}))(t)
 		must(models.ChangeKitStatus(db, w.StaffActor(), b, models.ActionMarkLost, "borrower says it was stolen"))(t)
 		kit := must(models.KitByTag(db, b))(t)
 		if l := must(models.OpenLoan(db, kit.ID))(t); l != nil {
 			t.Fatalf("loan still open after the kit was lost: %+v", l)
+		}
+		// The audit entry says which loan it closed, and whose.
+		lost := must(models.AuditTrail(db, models.AuditFilter{Action: "kit.lost", Limit: 1}))(t)
+		if want := fmt.Sprintf(`"lost_loan_id":%d`, lent.ID); len(lost) != 1 || !strings.Contains(lost[0].After, want) ||
+			!strings.Contains(lost[0].After, fmt.Sprintf(`"borrower_id":%d`, w.AmbassadorBorrower)) {
+			t.Errorf("the kit.lost entry does not name the loan it closed: %+v", lost)
 		}
 		must(models.ChangeKitStatus(db, w.StaffActor(), b, models.ActionMarkFound, ""))(t)
 		must(models.ChangeKitStatus(db, w.StaffActor(), b, models.ActionRestocked, ""))(t)

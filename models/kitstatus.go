@@ -99,7 +99,8 @@ func ChangeKitStatus(db *gorm.DB, by Actor, tag string, action KitAction, reason
 		if !allowed(t.from, from) {
 			return refuse(Conflict, "invalid_transition", "%s is %s, so it cannot be %s.", kit.AssetTag, from.Label(), t.verb)
 		}
-		if err := sideEffects(tx, by, kit, action, reason); err != nil {
+		closed, err := sideEffects(tx, by, kit, action, reason)
+		if err != nil {
 			return err
 		}
 		to := t.to
@@ -116,10 +117,14 @@ func ChangeKitStatus(db *gorm.DB, by Actor, tag string, action KitAction, reason
 		if err := setKitStatus(tx, kit, to); err != nil {
 			return err
 		}
+		after := map[string]any{"status": to, "reason": reason}
+		if closed != nil {
+			after["lost_loan_id"], after["borrower_id"] = closed.ID, closed.BorrowerID
+		}
 		return record(tx, by, change{
 			action: "kit." + string(action), subjectType: "kit", subjectID: kit.ID, hubID: &kit.HubID,
 			summary: fmt.Sprintf("%s %s", kit.AssetTag, t.verb) + reasonSuffix(reason),
-			before:  map[string]any{"status": from}, after: map[string]any{"status": to, "reason": reason},
+			before:  map[string]any{"status": from}, after: after,
 		})
 	})
 	if err != nil {
@@ -144,20 +149,22 @@ func reasonSuffix(reason string) string {
 	return ": " + reason
 }
 
-func sideEffects(tx *gorm.DB, by Actor, kit *Kit, action KitAction, reason string) error {
+// sideEffects does what a status change does besides the status, and
+// returns the loan it closed (a kit lost while out), for the audit trail.
+func sideEffects(tx *gorm.DB, by Actor, kit *Kit, action KitAction, reason string) (*Loan, error) {
 	now := by.now()
 	switch {
 	case action == ActionMarkLost && kit.Status == KitOnLoan:
 		loan, err := openLoanForUpdate(tx, kit)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		today := kit.Hub.Today(now)
-		return tx.Model(&Loan{}).Where("id = ?", loan.ID).Updates(map[string]any{"returned_at": now,
+		return loan, tx.Model(&Loan{}).Where("id = ?", loan.ID).Updates(map[string]any{"returned_at": now,
 			"returned_on": today, "returned_by_id": by.UserID, "lost": true, "return_note": reason}).Error
 	case action == ActionRestocked:
-		return tx.Model(&Shortfall{}).Where("kit_id = ? AND resolved_at IS NULL", kit.ID).
+		return nil, tx.Model(&Shortfall{}).Where("kit_id = ? AND resolved_at IS NULL", kit.ID).
 			Updates(map[string]any{"resolved_at": now, "resolved_by_id": by.UserID}).Error
 	}
-	return nil
+	return nil, nil
 }
