@@ -344,3 +344,27 @@ func TestRenewalCannotEndInThePast(t *testing.T) {
 		}
 	})
 }
+
+// The counter proposes who a basket is for. Two bookings of one kit type
+// cover no more kits than the basket holds, so they do not put their
+// borrower ahead of one whose booking came first.
+func TestProposalsCountEachBasketKitOnce(t *testing.T) {
+	modeltest.EachDB(t, func(t *testing.T, db *gorm.DB) {
+		w := modeltest.NewWorld(t, db, 3)
+		approve := func(borrower uint) {
+			r := must(models.Reserve(db, w.StaffActor(), models.ReserveInput{HubID: w.Hub.ID, KitTypeID: w.KitType.ID,
+				BorrowerID: borrower, Quantity: 1, StartOn: w.Today(), EndOn: w.Day(3)}))(t)
+			must(models.Approve(db, w.StaffActor(), r.ID, ""))(t)
+		}
+		approve(w.SchoolBorrower)
+		approve(w.AmbassadorBorrower)
+		approve(w.AmbassadorBorrower)
+		got := must(models.ProposeBorrowers(db, w.Hub.ID, []uint{w.KitType.ID}, w.Today()))(t)
+		if len(got) != 2 || got[0].Borrower.ID != w.SchoolBorrower || got[0].Covers != 1 || got[1].Covers != 1 {
+			for _, p := range got {
+				t.Logf("%s covers %d", p.Borrower.Name(), p.Covers)
+			}
+			t.Errorf("proposals for one kit: want the school first, each covering 1")
+		}
+	})
+}

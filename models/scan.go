@@ -128,6 +128,7 @@ func ProposeBorrowers(db *gorm.DB, hubID uint, kitTypeIDs []uint, today Day) ([]
 		want[id]++
 	}
 	byBorrower := map[uint]*Proposal{}
+	covered := map[[2]uint]int{} // (borrower, kit type): basket kits already counted
 	var order []uint
 	for _, r := range res {
 		left := r.Quantity - collected[r.ID]
@@ -141,7 +142,11 @@ func ProposeBorrowers(db *gorm.DB, hubID uint, kitTypeIDs []uint, today Day) ([]
 			order = append(order, r.BorrowerID)
 		}
 		p.Reservations = append(p.Reservations, r)
-		p.Covers += min(left, want[r.KitTypeID])
+		// Two bookings of one kit type cover no more kits than the basket holds.
+		key := [2]uint{r.BorrowerID, r.KitTypeID}
+		n := min(left, want[r.KitTypeID]-covered[key])
+		covered[key] += n
+		p.Covers += n
 		p.DueOn = MinDay(p.DueOn, r.EndOn)
 	}
 	out := make([]Proposal, 0, len(order))
