@@ -178,17 +178,18 @@ func TestBasketIsAllOrNothing(t *testing.T) {
 	})
 }
 
+// collectingToday books n copies for the school from today to day 4, approved.
+func (s *site) collectingToday(t *testing.T, n int) *models.Reservation {
+	t.Helper()
+	r := must(models.Reserve(s.DB, s.StaffActor(), models.ReserveInput{HubID: s.Hub.ID, KitTypeID: s.KitType.ID,
+		BorrowerID: s.SchoolBorrower, Quantity: n, StartOn: s.Today(), EndOn: s.Day(4)}))(t)
+	return must(models.Approve(s.DB, s.StaffActor(), r.ID, ""))(t)
+}
+
 func TestScanProposesTheBorrowerCollectingToday(t *testing.T) {
 	db := modeltest.Open(t, models.SQLite)
 	s := newSite(t, db)
-	r, err := models.Reserve(db, s.StaffActor(), models.ReserveInput{HubID: s.Hub.ID, KitTypeID: s.KitType.ID,
-		BorrowerID: s.SchoolBorrower, Quantity: 2, StartOn: s.Today(), EndOn: s.Day(4)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := models.Approve(db, s.StaffActor(), r.ID, ""); err != nil {
-		t.Fatal(err)
-	}
+	s.collectingToday(t, 2)
 	staff := s.as(t, s.Staff)
 	page := scanAs(t, staff, "out", s.Kits[0].AssetTag)
 	if !strings.Contains(page, "Kitshelf proposes Hillside Primary") ||
@@ -309,12 +310,7 @@ func TestAKitThatCameBackShortWarnsBeforeItGoesOut(t *testing.T) {
 func TestReleasingTheRestOfABookingFromItsPage(t *testing.T) {
 	db := modeltest.Open(t, models.SQLite)
 	s := newSite(t, db)
-	r, err := models.Reserve(db, s.StaffActor(), models.ReserveInput{HubID: s.Hub.ID, KitTypeID: s.KitType.ID,
-		BorrowerID: s.SchoolBorrower, Quantity: 2, StartOn: s.Today(), EndOn: s.Day(4)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	must(models.Approve(db, s.StaffActor(), r.ID, ""))(t)
+	r := s.collectingToday(t, 2)
 	must(models.CheckOut(db, s.StaffActor(), models.CheckOutInput{Tag: s.Kits[0].AssetTag, BorrowerID: s.SchoolBorrower}))(t)
 	school := s.as(t, s.SchoolContact)
 	path := fmt.Sprintf("/reservations/%d", r.ID)
